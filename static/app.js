@@ -1,0 +1,65 @@
+// msidash page behaviour: the token countdown and the upload progress bar.
+// Served from the binary; the CSP forbids inline script, so it all lives here.
+(function () {
+  "use strict";
+
+  function human(ms) {
+    if (ms <= 0) return "expired";
+    var s = Math.round(ms / 1000), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+    s = s % 60;
+    if (h > 0) return h + "h " + m + "m";
+    if (m > 0) return m + "m " + (s < 10 ? "0" : "") + s + "s";
+    return s + "s";
+  }
+
+  function tick() {
+    var els = document.querySelectorAll("[data-countdown]");
+    for (var i = 0; i < els.length; i++) {
+      var at = Date.parse(els[i].getAttribute("data-countdown"));
+      if (!isNaN(at)) els[i].textContent = human(at - Date.now());
+    }
+  }
+  setInterval(tick, 1000);
+
+  document.addEventListener("htmx:xhr:progress", function (evt) {
+    var form = evt.target.closest ? evt.target.closest("#upload-form") : null;
+    if (!form || !evt.detail.lengthComputable) return;
+    var bar = form.querySelector("#upload-progress"), label = form.querySelector("#upload-percent");
+    var pct = Math.floor((evt.detail.loaded / evt.detail.total) * 100);
+    bar.hidden = false;
+    bar.value = pct;
+    bar.setAttribute("data-percent", String(pct));
+    label.textContent = pct + "%";
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var form = evt.target;
+    if (form.id === "upload-form") {
+      var bar = form.querySelector("#upload-progress");
+      bar.hidden = false;
+      bar.value = 0;
+      form.querySelector("button[type=submit]").disabled = true;
+    }
+  });
+
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var form = evt.target;
+    if (form.id === "upload-form") {
+      form.querySelector("button[type=submit]").disabled = false;
+      if (evt.detail.successful) {
+        form.querySelector("#upload-percent").textContent = "done";
+        form.reset();
+      }
+    }
+  });
+
+  // Errors swap into #alerts; keep the form the admin filled in untouched.
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    if (evt.detail.xhr.status >= 400) {
+      evt.detail.shouldSwap = true;
+      evt.detail.isError = false;
+      evt.detail.target = document.getElementById("alerts");
+      evt.detail.swapOverride = "innerHTML";
+    }
+  });
+})();
