@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -60,4 +61,51 @@ func mustToken(t *testing.T, s *Sim, resource string) string {
 		t.Fatalf("token: %d %s", rec.Code, rec.Body)
 	}
 	return decode(t, rec)["access_token"].(string)
+}
+
+// clock is a settable test clock.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock() *clock { return &clock{now: fixedNow} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+const (
+	armRes     = "https://management.azure.com/"
+	storageRes = "https://storage.azure.com/"
+)
+
+// rgURL is the resource group URL as armresources writes it (lower-case "resourcegroups").
+func rgURL(rg string) string {
+	return "/subscriptions/" + DefaultSubscriptionID + "/resourcegroups/" + rg
+}
+
+// accountURL is a storage account URL as armstorage writes it.
+func accountURL(name string) string {
+	return "/subscriptions/" + DefaultSubscriptionID + "/resourceGroups/" + DefaultResourceGroup +
+		"/providers/Microsoft.Storage/storageAccounts/" + name
+}
+
+func bearer(token string) map[string]string { return map[string]string{"Authorization": "Bearer " + token} }
+
+// armCode returns error.code of an ARM error body.
+func armCode(t *testing.T, rec *httptest.ResponseRecorder) (code, message string) {
+	t.Helper()
+	e, _ := decode(t, rec)["error"].(map[string]any)
+	code, _ = e["code"].(string)
+	message, _ = e["message"].(string)
+	return code, message
 }
