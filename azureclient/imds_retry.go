@@ -34,7 +34,7 @@ var imdsRetryStatusCodes = []int{
 // https://learn.microsoft.com/azure/virtual-machines/instance-metadata-service#rate-limiting
 const (
 	imdsMaxConcurrent = 5
-	imdsMinInterval   = time.Second / 20
+	imdsMinInterval   = 60 * time.Millisecond // a little under 20/s, so jitter on the wire cannot tip it over
 )
 
 // imdsFetchBudget bounds one shared fetch, all retries included, so a
