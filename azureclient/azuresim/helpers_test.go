@@ -99,7 +99,9 @@ func accountURL(name string) string {
 		"/providers/Microsoft.Storage/storageAccounts/" + name
 }
 
-func bearer(token string) map[string]string { return map[string]string{"Authorization": "Bearer " + token} }
+func bearer(token string) map[string]string {
+	return map[string]string{"Authorization": "Bearer " + token}
+}
 
 // armCode returns error.code of an ARM error body.
 func armCode(t *testing.T, rec *httptest.ResponseRecorder) (code, message string) {

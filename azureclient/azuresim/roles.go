@@ -30,9 +30,13 @@ var roleActions = map[string][]string{
 	strings.ToLower(RoleStorageContributor): {actionRGRead, actionStorageRead, actionStorageListKeys},
 }
 
+// SubscriptionScope returns the subscription's scope. Grant Reader here to
+// see 404 ResourceGroupNotFound for a missing group instead of 403.
+func (s *Sim) SubscriptionScope() string { return "/subscriptions/" + DefaultSubscriptionID }
+
 // RGScope returns the resource group's scope (its resource id).
 func (s *Sim) RGScope() string {
-	return "/subscriptions/" + DefaultSubscriptionID + "/resourceGroups/" + DefaultResourceGroup
+	return s.SubscriptionScope() + "/resourceGroups/" + DefaultResourceGroup
 }
 
 // AccountScope returns a storage account's scope (its resource id).
