@@ -65,7 +65,7 @@ func (s *Sim) takeFault(p string) (fault, bool) {
 }
 
 // wait applies the longest matching delay. It reports false when the request
-// context ended first.
+// context ended (or the test server is closing) first.
 func (s *Sim) wait(r *http.Request, p string) bool {
 	s.mu.Lock()
 	var d time.Duration
@@ -84,6 +84,8 @@ func (s *Sim) wait(r *http.Request, p string) bool {
 	case <-t.C:
 		return true
 	case <-r.Context().Done():
+		return false
+	case <-s.stop:
 		return false
 	}
 }

@@ -126,6 +126,8 @@ type Sim struct {
 	created    time.Time
 	url        string
 	imdsLimits *imdsLimiter
+	stop       chan struct{} // closed by Start's cleanup: delayed requests end at once
+	stopOnce   sync.Once
 
 	mu         sync.Mutex
 	identityOn bool
@@ -165,6 +167,7 @@ func New(opts ...Option) *Sim {
 		tokenTTL:   cfg.tokenTTL,
 		roles:      map[roleKey]bool{},
 		delays:     map[string]time.Duration{},
+		stop:       make(chan struct{}),
 	}
 	if cfg.imdsLimits {
 		s.imdsLimits = newIMDSLimiter(cfg.now)
@@ -196,7 +199,11 @@ func Start(t testing.TB, opts ...Option) *Sim {
 	t.Helper()
 	s := New(opts...)
 	srv := httptest.NewServer(s) // binds 127.0.0.1:0
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() {
+		// Release requests held by Delay first: srv.Close waits for them.
+		s.stopOnce.Do(func() { close(s.stop) })
+		srv.Close()
+	})
 	s.url = srv.URL
 	return s
 }

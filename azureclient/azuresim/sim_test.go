@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 )
 
 func TestStart_ServesOnLoopback(t *testing.T) {
@@ -48,5 +49,31 @@ func TestNew_DemoKeysAreValid(t *testing.T) {
 	}
 	if k1 == k2 {
 		t.Error("key1 == key2")
+	}
+}
+
+func TestStart_CleanupReleasesDelayedRequests(t *testing.T) {
+	var s *Sim
+	errc := make(chan error, 1)
+	t.Run("inner", func(t *testing.T) {
+		s = Start(t)
+		s.Delay(TokenPath, time.Hour)
+		go func() {
+			req, _ := http.NewRequest(http.MethodGet, s.URL()+tokenURL("https://management.azure.com/"), nil)
+			req.Header.Set("Metadata", "true")
+			resp, err := http.DefaultClient.Do(req)
+			if err == nil {
+				resp.Body.Close()
+			}
+			errc <- err
+		}()
+		for s.Calls(TokenPath) == 0 {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}) // the inner test's cleanup closes the server
+	select {
+	case <-errc:
+	case <-time.After(10 * time.Second):
+		t.Fatal("cleanup did not release the delayed request")
 	}
 }
