@@ -57,7 +57,7 @@ func (h *Handlers) apiListBlobs(c echo.Context) error {
 // listingQuery is what a container page shows: a folder, sorted, one page.
 type listingQuery struct {
 	account, container, prefix, sort string
-	page                           int
+	page                             int
 }
 
 func listingQueryOf(c echo.Context, t target) listingQuery {
