@@ -19,11 +19,15 @@ import (
 )
 
 // simCredential gets tokens from the simulator's IMDS endpoint over HTTP, so
-// the real SDK clients run against it end to end.
-type simCredential struct{ base string }
+// the real SDK clients run against it end to end. resource overrides the
+// one the scope names.
+type simCredential struct{ base, resource string }
 
 func (c simCredential) GetToken(ctx context.Context, o policy.TokenRequestOptions) (azcore.AccessToken, error) {
 	resource := strings.TrimSuffix(o.Scopes[0], "/.default")
+	if c.resource != "" {
+		resource = c.resource
+	}
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, c.base+tokenURL(resource), nil)
 	req.Header.Set("Metadata", "true")
 	resp, err := http.DefaultClient.Do(req)
