@@ -97,7 +97,9 @@ func NewARM(tokens *TokenSource, opts *ARMOptions) (*ARM, error) {
 	if a.ttl <= 0 {
 		a.ttl = defaultARMCacheTTL
 	}
-	a.cache = gocache.New(a.ttl, 2*armKeysTTL)
+	// No janitor goroutine (it would outlive the client); expired entries
+	// are swept on each miss instead.
+	a.cache = gocache.New(a.ttl, 0)
 	a.flight.calls = map[string]*armCall{}
 
 	co := a.clientOptions(opts.ClientOptions)
@@ -169,6 +171,7 @@ func cached[T any](ctx context.Context, a *ARM, key string, ttl time.Duration, f
 	if v, ok := a.cache.Get(key); ok {
 		return v.(T), nil
 	}
+	a.cache.DeleteExpired()
 	v, err := a.flight.do(ctx, key, func(ctx context.Context) (any, error) {
 		if v, ok := a.cache.Get(key); ok {
 			return v, nil
