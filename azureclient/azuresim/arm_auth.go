@@ -8,11 +8,13 @@ import (
 
 // armAudiences are the token audiences ARM accepts (the message of
 // InvalidAuthenticationTokenAudience lists them in this order).
-var armAudiences = []string{
-	"https://management.core.windows.net/",
-	"https://management.core.windows.net",
-	"https://management.azure.com/",
-	"https://management.azure.com",
+func armAudiences() []string {
+	return []string{
+		"https://management.core.windows.net/",
+		"https://management.core.windows.net",
+		"https://management.azure.com/",
+		"https://management.azure.com",
+	}
 }
 
 // armChallenge is the WWW-Authenticate ARM sends with a 401.
@@ -55,7 +57,7 @@ func (s *Sim) authenticate(w http.ResponseWriter, r *http.Request) (claims, bool
 		return fail("InvalidAuthenticationToken", "The access token is not yet valid.", "The access token is invalid.")
 	}
 	audOK := false
-	for _, a := range armAudiences {
+	for _, a := range armAudiences() {
 		if c.Aud == a {
 			audOK = true
 		}
@@ -63,7 +65,7 @@ func (s *Sim) authenticate(w http.ResponseWriter, r *http.Request) (claims, bool
 	if !audOK {
 		return fail("InvalidAuthenticationTokenAudience",
 			"The access token has been obtained for wrong audience or resource '"+c.Aud+"'. It should exactly match with one of the allowed audiences '"+
-				strings.Join(armAudiences, "','")+"'.",
+				strings.Join(armAudiences(), "','")+"'.",
 			"The access token has been obtained for wrong audience or resource '"+c.Aud+"'.")
 	}
 	if !strings.EqualFold(c.TID, DefaultTenantID) {

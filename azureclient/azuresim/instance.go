@@ -9,7 +9,7 @@ import (
 const minInstanceVersion = "2017-03-01"
 
 // instanceVersions are the newest versions IMDS lists when api-version is missing.
-var instanceVersions = []string{"2021-01-01", "2021-02-01", "2021-03-01"}
+func instanceVersions() []string { return []string{"2021-01-01", "2021-02-01", "2021-03-01"} }
 
 // instanceResponse is the part of /metadata/instance msidash and the demo use,
 // https://learn.microsoft.com/azure/virtual-machines/instance-metadata-service#instance-metadata
@@ -82,14 +82,14 @@ func (s *Sim) serveInstance(w http.ResponseWriter, r *http.Request) {
 	if v == "" {
 		writeJSON(w, http.StatusBadRequest, map[string]any{
 			"error":           "Bad request. api-version was not specified in the request. For more information refer to aka.ms/azureimds",
-			"newest-versions": instanceVersions,
+			"newest-versions": instanceVersions(),
 		})
 		return
 	}
 	if !validAPIVersion(v, minInstanceVersion) {
 		writeJSON(w, http.StatusBadRequest, map[string]any{
 			"error":           "Bad request. api-version is invalid or was not specified in the request. For more information refer to aka.ms/azureimds",
-			"newest-versions": instanceVersions,
+			"newest-versions": instanceVersions(),
 		})
 		return
 	}

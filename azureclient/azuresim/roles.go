@@ -20,14 +20,27 @@ const (
 	actionStorageListKeys = "Microsoft.Storage/storageAccounts/listkeys/action"
 )
 
-// roleActions lists, per built-in role, the checked actions it allows
-// (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
-var roleActions = map[string][]string{
-	strings.ToLower(RoleOwner):              {"*"},
-	strings.ToLower(RoleContributor):        {"*"},
-	strings.ToLower(RoleReader):             {actionRGRead, actionResourcesRead, actionStorageRead},
-	strings.ToLower(RoleKeyOperator):        {actionStorageListKeys},
-	strings.ToLower(RoleStorageContributor): {actionRGRead, actionStorageRead, actionStorageListKeys},
+// roleAllows reports whether a built-in role allows one of the checked
+// actions (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
+// role is lower-cased.
+func roleAllows(role, action string) bool {
+	var actions []string
+	switch role {
+	case strings.ToLower(RoleOwner), strings.ToLower(RoleContributor):
+		return true
+	case strings.ToLower(RoleReader):
+		actions = []string{actionRGRead, actionResourcesRead, actionStorageRead}
+	case strings.ToLower(RoleKeyOperator):
+		actions = []string{actionStorageListKeys}
+	case strings.ToLower(RoleStorageContributor):
+		actions = []string{actionRGRead, actionStorageRead, actionStorageListKeys}
+	}
+	for _, a := range actions {
+		if strings.EqualFold(a, action) {
+			return true
+		}
+	}
+	return false
 }
 
 // SubscriptionScope returns the subscription's scope. Grant Reader here to
@@ -68,10 +81,8 @@ func (s *Sim) allowed(action, scope string) bool {
 		if scope != k.scope && !strings.HasPrefix(scope, k.scope+"/") {
 			continue
 		}
-		for _, a := range roleActions[k.role] {
-			if a == "*" || strings.EqualFold(a, action) {
-				return true
-			}
+		if roleAllows(k.role, action) {
+			return true
 		}
 	}
 	return false
