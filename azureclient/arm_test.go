@@ -13,6 +13,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"go.uber.org/goleak"
 
 	"github.com/msidash/msidash/azureclient/azuresim"
 	"github.com/msidash/msidash/azureclient/secrets"
@@ -353,4 +354,30 @@ func TestARM_CacheExpires(t *testing.T) {
 	if got := s.sim.Calls(azuresim.ARMPath); got != 4 {
 		t.Errorf("ARM calls = %d, want 4 (cache expired once)", got)
 	}
+}
+
+func TestARM_HungCallCancelledWithCaller(t *testing.T) {
+	s := newARMStack(t, nil)
+	if _, err := s.tokens.Status(context.Background(), ResourceARM); err != nil {
+		t.Fatal(err)
+	}
+	before := goleak.IgnoreCurrent()
+	s.sim.Delay(azuresim.ARMPath, time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+
+	start := time.Now()
+	_, err := s.arm.ResourceGroup(ctx)
+	e := armAsError(t, err, KindUnavailable)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("returned after %v, want the caller's deadline", d)
+	}
+	if !strings.Contains(e.Message, "in time") && !strings.Contains(e.Message, "cancel") {
+		t.Errorf("message %q", e.Message)
+	}
+	// The shared fetch ends with its last caller: no goroutine of it is
+	// left waiting on the hung request.
+	goleak.VerifyNone(t, before,
+		goleak.IgnoreTopFunction("net/http.(*persistConn).readLoop"),
+		goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"))
 }
