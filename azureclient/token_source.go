@@ -348,7 +348,7 @@ func (s *TokenSource) fetchAndStore(ctx context.Context, key, resource string, f
 	s.stateLocked(key).fetching++
 	s.mu.Unlock()
 
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), imdsFetchBudget)
+	fctx, cancel := context.WithTimeout(detached(ctx), imdsFetchBudget)
 	defer cancel()
 	t, err := s.fetch(fctx, resource)
 
@@ -362,3 +362,16 @@ func (s *TokenSource) fetchAndStore(ctx context.Context, key, resource string, f
 	s.mu.Unlock()
 	return t, err
 }
+
+// detached returns a context that is never cancelled and carries none of
+// ctx's values. Cancellation must not spread from one caller to a shared
+// fetch; values must not either, because azcore reads per-call options from
+// them (policy.WithCaptureResponse, WithHTTPHeader, WithRetryOptions), and
+// an ARM request's options must not shape, or capture, the IMDS call.
+func detached(ctx context.Context) context.Context {
+	return valuelessContext{context.WithoutCancel(ctx)}
+}
+
+type valuelessContext struct{ context.Context }
+
+func (valuelessContext) Value(any) any { return nil }

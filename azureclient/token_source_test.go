@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -431,5 +432,21 @@ func TestNewTokenSource_Options(t *testing.T) {
 				t.Errorf("Source, IMDSEndpoint = %q, %q; want %q, %q", ts.Source(), ts.IMDSEndpoint(), tt.expectSource, tt.expectIMDS)
 			}
 		})
+	}
+}
+
+func TestTokenSource_CallerContextValuesStayOut(t *testing.T) {
+	env := tokStart(t, nil, nil)
+	// An ARM call's per-call options reach GetToken through the bearer
+	// policy; they must not shape or capture the IMDS call.
+	var captured *http.Response
+	ctx := policy.WithCaptureResponse(context.Background(), &captured)
+	ctx = policy.WithRetryOptions(ctx, policy.RetryOptions{MaxRetries: -1})
+	env.sim.FailNext(azuresim.TokenPath, 500, 1, 0)
+	if _, err := env.ts.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{ResourceARM + defaultScopeSuffix}}); err != nil {
+		t.Fatalf("GetToken: %v (the caller's MaxRetries -1 leaked into the IMDS call)", err)
+	}
+	if captured != nil {
+		t.Errorf("the caller's WithCaptureResponse captured the IMDS response")
 	}
 }
