@@ -1,7 +1,9 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -29,12 +31,22 @@ func NewDoctorJSON(checks []azureclient.Check) any {
 	return out
 }
 
+// doctorBudget bounds a checklist run: with the identity endpoint
+// black-holed, its retry budget alone is about 70 s, and a page must answer.
+const doctorBudget = 15 * time.Second
+
+func (h *Handlers) runDoctor(c echo.Context) []azureclient.Check {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), doctorBudget)
+	defer cancel()
+	return h.doctor.Run(ctx)
+}
+
 func (h *Handlers) apiDoctor(c echo.Context) error {
-	return c.JSON(http.StatusOK, NewDoctorJSON(h.doctor.Run(c.Request().Context())))
+	return c.JSON(http.StatusOK, NewDoctorJSON(h.runDoctor(c)))
 }
 
 func (h *Handlers) doctorPage(c echo.Context) error {
-	return render(c, http.StatusOK, web.DoctorPage(newDoctorView(h.doctor.Run(c.Request().Context()))))
+	return render(c, http.StatusOK, web.DoctorPage(newDoctorView(h.runDoctor(c))))
 }
 
 func newDoctorView(checks []azureclient.Check) web.DoctorView {

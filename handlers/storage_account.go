@@ -29,7 +29,13 @@ func (h *Handlers) apiListKeys(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	keys, err := h.arm.ListKeys(c.Request().Context(), account)
+	ctx := c.Request().Context()
+	// ARM checks roles before existence, so listKeys on a wrong name says
+	// 403; the cached account list says 404, which is what the admin needs.
+	if _, err := h.arm.StorageAccount(ctx, account); err != nil {
+		return err
+	}
+	keys, err := h.arm.ListKeys(ctx, account)
 	if err != nil {
 		return err
 	}
