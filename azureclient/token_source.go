@@ -52,14 +52,6 @@ type TokenSource struct {
 	bg       sync.WaitGroup // background refreshes
 }
 
-// tokenState is what the source remembers about a key besides the token.
-type tokenState struct {
-	fetching  int       // fetches under way for this key
-	lastErr   error     // last failed fetch; cleared by a success
-	eager     bool      // a background refresh is running
-	nextEager time.Time // no background refresh before this (after a failure)
-}
-
 var _ azcore.TokenCredential = (*TokenSource)(nil)
 
 const defaultStatusWait = 3 * time.Second
@@ -207,53 +199,6 @@ func statusResource(resource string) (string, error) {
 	return normalizeResource(resource)
 }
 
-// cachedToken returns a usable cached token, starting a background refresh
-// when it is due. An expired token is never returned.
-func (s *TokenSource) cachedToken(ctx context.Context, key, resource string) (token, bool) {
-	t, ok := s.cache.Get(key)
-	if !ok || !t.usable(s.now()) {
-		return token{}, false
-	}
-	s.maybeRefreshAhead(ctx, key, resource, t)
-	return t, true
-}
-
-// maybeRefreshAhead starts one background refresh when t is close to expiry,
-// unless one is running or the last one failed less than eagerBackoff ago.
-// Meanwhile t keeps serving.
-func (s *TokenSource) maybeRefreshAhead(ctx context.Context, key, resource string, t token) {
-	now := s.now()
-	if !t.refreshDue(now) {
-		return
-	}
-	s.mu.Lock()
-	st := s.stateLocked(key)
-	if st.eager || now.Before(st.nextEager) {
-		s.mu.Unlock()
-		return
-	}
-	st.eager = true
-	s.mu.Unlock()
-	s.bg.Add(1)
-	go func() {
-		defer s.bg.Done()
-		_, err, _ := s.group.Do(key, func() (any, error) { return s.fetchAndStore(ctx, key, resource, true) })
-		s.mu.Lock()
-		st.eager = false
-		if err != nil {
-			st.nextEager = s.now().Add(eagerBackoff)
-		}
-		s.mu.Unlock()
-	}()
-}
-
-// fill starts (or joins) the single fetch for key. Without force, a fetch
-// that finds a usable token cached (a straggler after another fill) returns
-// it without calling the endpoint.
-func (s *TokenSource) fill(ctx context.Context, key, resource string, force bool) <-chan singleflight.Result {
-	return s.group.DoChan(key, func() (any, error) { return s.fetchAndStore(ctx, key, resource, force) })
-}
-
 // await waits for a fill; the caller's ctx bounds only its own wait, never
 // the shared fetch.
 func (s *TokenSource) await(ctx context.Context, ch <-chan singleflight.Result) (token, error) {
@@ -323,55 +268,3 @@ func (s *TokenSource) status(key string, t token, cached bool) TokenStatus {
 		LastError:  st.lastErr,
 	}
 }
-
-func (s *TokenSource) stateLocked(key string) *tokenState {
-	st, ok := s.states[key]
-	if !ok {
-		st = &tokenState{}
-		s.states[key] = st
-	}
-	return st
-}
-
-// fetchAndStore runs inside the single flight for key. The fetch gets a
-// context detached from the caller that started it, so a cancelled request
-// does not fail everyone sharing the fetch; imdsFetchBudget bounds it.
-func (s *TokenSource) fetchAndStore(ctx context.Context, key, resource string, force bool) (token, error) {
-	if !force {
-		if t, ok := s.cache.Get(key); ok && t.usable(s.now()) {
-			return t, nil
-		}
-	}
-	s.inflight.Add(1)
-	defer s.inflight.Add(-1)
-	s.mu.Lock()
-	s.stateLocked(key).fetching++
-	s.mu.Unlock()
-
-	fctx, cancel := context.WithTimeout(detached(ctx), imdsFetchBudget)
-	defer cancel()
-	t, err := s.fetch(fctx, resource)
-
-	if err == nil {
-		s.cache.Put(key, t)
-	}
-	s.mu.Lock()
-	st := s.stateLocked(key)
-	st.fetching--
-	st.lastErr = err
-	s.mu.Unlock()
-	return t, err
-}
-
-// detached returns a context that is never cancelled and carries none of
-// ctx's values. Cancellation must not spread from one caller to a shared
-// fetch; values must not either, because azcore reads per-call options from
-// them (policy.WithCaptureResponse, WithHTTPHeader, WithRetryOptions), and
-// an ARM request's options must not shape, or capture, the IMDS call.
-func detached(ctx context.Context) context.Context {
-	return valuelessContext{context.WithoutCancel(ctx)}
-}
-
-type valuelessContext struct{ context.Context }
-
-func (valuelessContext) Value(any) any { return nil }
