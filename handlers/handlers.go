@@ -10,11 +10,14 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/msidash/msidash/azureclient"
 )
 
-// Deps is what the handlers need. ARM is nil when the subscription or
-// resource group could not be found; routes that need it then answer 503.
+// Deps is what the handlers need. ARM and Blobs are nil when the
+// subscription or resource group could not be found; routes that need them
+// then answer 503.
 type Deps struct {
 	Logger       *slog.Logger
 	Tokens       *azureclient.TokenSource
@@ -55,9 +58,19 @@ func New(d Deps) *Handlers {
 	return h
 }
 
-// needARM is the error for routes that need ARM when it is not configured.
+// requireARM guards the routes that need ARM (and so Blobs).
+func (h *Handlers) requireARM(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := h.needARM(); err != nil {
+			return err
+		}
+		return next(c)
+	}
+}
+
+// needARM is the error for work that needs ARM when it is not configured.
 func (h *Handlers) needARM() error {
-	if h.arm != nil {
+	if h.arm != nil && h.blobs != nil {
 		return nil
 	}
 	return &apiError{Status: http.StatusServiceUnavailable, Code: "ScopeUnknown",

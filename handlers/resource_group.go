@@ -41,9 +41,6 @@ type storageAccountJSON struct {
 }
 
 func (h *Handlers) apiResourceGroup(c echo.Context) error {
-	if err := h.needARM(); err != nil {
-		return err
-	}
 	g, err := h.arm.ResourceGroup(c.Request().Context())
 	if err != nil {
 		return err
@@ -60,9 +57,6 @@ func (h *Handlers) apiResourceGroup(c echo.Context) error {
 }
 
 func (h *Handlers) apiStorageAccounts(c echo.Context) error {
-	if err := h.needARM(); err != nil {
-		return err
-	}
 	accounts, err := h.arm.StorageAccounts(c.Request().Context())
 	if err != nil {
 		return err
@@ -77,9 +71,6 @@ func (h *Handlers) apiStorageAccounts(c echo.Context) error {
 }
 
 func (h *Handlers) resourceGroupPage(c echo.Context) error {
-	if err := h.needARM(); err != nil {
-		return err
-	}
 	ctx := c.Request().Context()
 	g, err := h.arm.ResourceGroup(ctx)
 	if err != nil {
@@ -91,9 +82,6 @@ func (h *Handlers) resourceGroupPage(c echo.Context) error {
 
 // refreshPage drops cached ARM reads, for the "Reload from Azure" button.
 func (h *Handlers) refreshPage(c echo.Context) error {
-	if err := h.needARM(); err != nil {
-		return err
-	}
 	h.arm.Forget()
 	return redirectAfterPost(c, web.ResourceGroupPath())
 }

@@ -22,9 +22,6 @@ type keyJSON struct {
 }
 
 func (h *Handlers) apiListKeys(c echo.Context) error {
-	if err := h.needARM(); err != nil {
-		return err
-	}
 	account, err := param(c, "account")
 	if err != nil {
 		return err
@@ -49,9 +46,6 @@ func (h *Handlers) apiListKeys(c echo.Context) error {
 // storageAccountPage shows masked keys and containers; either may fail alone
 // (a missing key operator role must not hide the containers in aad mode).
 func (h *Handlers) storageAccountPage(c echo.Context) error {
-	if err := h.needARM(); err != nil {
-		return err
-	}
 	name, err := param(c, "account")
 	if err != nil {
 		return err

@@ -59,9 +59,11 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, red *secrets.Reda
 			return nil, err
 		}
 	}
-	a.blobs, err = azureclient.NewBlobs(a.arm, tokens, &azureclient.BlobsOptions{Auth: cfg.storageAuth, Logger: log})
-	if err != nil {
-		return nil, err
+	if a.arm != nil {
+		a.blobs, err = azureclient.NewBlobs(a.arm, tokens, &azureclient.BlobsOptions{Auth: cfg.storageAuth, Logger: log})
+		if err != nil {
+			return nil, err
+		}
 	}
 	a.doctor = azureclient.NewDoctor(azureclient.DoctorDeps{
 		Tokens: tokens, ARM: a.arm, Blobs: a.blobs, IMDSEndpoint: cfg.imdsEndpoint,

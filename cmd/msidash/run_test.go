@@ -78,7 +78,8 @@ func TestServe_LoginURLAndShutdown(t *testing.T) {
 	}
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Timeout: 10 * time.Second, Jar: jar}
-	resp, err := client.Get(login)
+	// Log in on a light page: the overview would also run the doctor.
+	resp, err := client.Get(strings.Replace(login, "/?token=", "/api/v1/instance?token=", 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,5 +95,48 @@ func TestServe_LoginURLAndShutdown(t *testing.T) {
 		}
 	case <-time.After(40 * time.Second):
 		t.Fatal("no shutdown")
+	}
+}
+
+// Without instance metadata the dashboard still starts: token and doctor
+// work, and the ARM routes say what is missing instead of failing to start.
+func TestServe_WithoutScope(t *testing.T) {
+	sim := azuresim.Start(t)
+	sim.FailNext(azuresim.InstancePath, http.StatusInternalServerError, 1000, 0)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	pr, pw := io.Pipe()
+	go func() {
+		run(ctx, nil, simEnv(t, sim, map[string]string{"MSIDASH_AUTH_TOKEN": "scope-test-secret-value"}), pw, io.Discard)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	var base string
+	for sc.Scan() {
+		if u, ok := strings.CutPrefix(sc.Text(), "msidash listening on "); ok {
+			base = u
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	get := func(path string) (int, string) {
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		req.Header.Set("Authorization", "Bearer scope-test-secret-value")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get("/api/v1/resource-group"); code != http.StatusServiceUnavailable || !strings.Contains(body, "ScopeUnknown") || !strings.Contains(body, "--subscription-id") {
+		t.Fatalf("resource group without scope: %d %s", code, body)
+	}
+	if code, body := get("/api/v1/token"); code != http.StatusOK {
+		t.Fatalf("token without scope: %d %s", code, body)
+	}
+	if code, body := get("/api/v1/doctor"); code != http.StatusOK || !strings.Contains(body, `"status":"fail"`) {
+		t.Fatalf("doctor without scope: %d %s", code, body)
 	}
 }
