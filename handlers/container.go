@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/json"
 	"net/http"
 	"time"
 
@@ -45,8 +46,9 @@ func (h *Handlers) apiCreateContainer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Decoded whatever the Content-Type: `curl -d '{"name":"x"}'` sends a form type.
 	var req createContainerRequest
-	if err := (&echo.DefaultBinder{}).BindBody(c, &req); err != nil {
+	if err := json.NewDecoder(c.Request().Body).Decode(&req); err != nil {
 		return badRequest("InvalidBody", `the body must be JSON like {"name":"mycontainer"}`)
 	}
 	if err := h.blobs.CreateContainer(c.Request().Context(), account, req.Name); err != nil {
