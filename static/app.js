@@ -33,6 +33,9 @@
   });
 
   document.addEventListener("htmx:beforeRequest", function (evt) {
+    // A new action starts: the alert of the last one no longer applies.
+    var alerts = document.getElementById("alerts");
+    if (alerts) alerts.textContent = "";
     var form = evt.target;
     if (form.id === "upload-form") {
       var bar = form.querySelector("#upload-progress");
@@ -42,15 +45,29 @@
     }
   });
 
+  // The status, not detail.successful: the beforeSwap handler below clears
+  // isError so that errors swap, which also marks them successful.
+  function succeeded(evt) {
+    return evt.detail.xhr && evt.detail.xhr.status >= 200 && evt.detail.xhr.status < 400;
+  }
+
   document.addEventListener("htmx:afterRequest", function (evt) {
     var form = evt.target;
     if (form.id === "upload-form") {
       form.querySelector("button[type=submit]").disabled = false;
-      if (evt.detail.successful) {
+      if (succeeded(evt)) {
         form.querySelector("#upload-percent").textContent = "done";
         form.reset();
+      } else {
+        form.querySelector("#upload-percent").textContent = "not uploaded; see the message above";
       }
     }
+  });
+
+  // A created container shows in the table; clear its name for the next.
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var form = evt.target;
+    if (succeeded(evt) && form.matches && form.matches("form.create")) form.reset();
   });
 
   // Errors swap into #alerts; keep the form the admin filled in untouched.
