@@ -78,6 +78,11 @@ func TestBrowser(t *testing.T) {
 			secrets[fmt.Sprintf("token %d", i)] = tok
 		}
 		e2eAssertNoSecrets(t, ctx, "overview", secrets)
+		e2eDo(t, ctx, "press Tab", chromedp.KeyEvent("\t"))
+		if got := e2eRun(t, ctx, chromedp.Evaluate[string](`document.activeElement.textContent.trim()`)); got != "Skip to content" {
+			t.Errorf("the first Tab focuses %q, want the skip link", got)
+		}
+		e2eAssertFits(t, ctx, "overview", 420)
 		e2eScreenshot(t, ctx, "overview", 1280)
 
 		// Storage account: masked keys, never a key.
@@ -139,6 +144,7 @@ func TestBrowser(t *testing.T) {
 		if got := e2eText(t, ctx, row+" td.num"); got != "3.0 MiB" {
 			t.Errorf("size shown %q, want 3.0 MiB", got)
 		}
+		e2eAssertFits(t, ctx, "container", 420)
 		e2eScreenshot(t, ctx, "container", 1280)
 		e2eScreenshot(t, ctx, "container-narrow", 420)
 
@@ -182,6 +188,23 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("after delete HEAD answers %d, want 404", code)
 		}
 
+		// A refused upload answers in #alerts and leaves the form as filled.
+		small := filepath.Join(t.TempDir(), "small.txt")
+		if err := os.WriteFile(small, []byte("hello\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		e2eDo(t, ctx, "upload over an existing blob",
+			chromedp.SendKeys(chromedp.ID("upload-name"), "README.txt"),
+			chromedp.SetUploadFiles(chromedp.ID("upload-file"), []string{small}),
+			chromedp.Click(chromedp.CSS("[data-testid=upload-submit]")))
+		e2eWait(t, ctx, "the conflict alert", `document.querySelector("#alerts [data-testid=alert][data-code=BlobAlreadyExists]")`)
+		if got := e2eRun(t, ctx, chromedp.Value(chromedp.ID("upload-name"))); got != "README.txt" {
+			t.Errorf("after the refusal the name field holds %q", got)
+		}
+		if got := e2eRun(t, ctx, chromedp.Evaluate[int](`document.getElementById("upload-file").files.length`)); got != 1 {
+			t.Errorf("after the refusal the form holds %d files, want the one chosen", got)
+		}
+
 		mu.Lock()
 		defer mu.Unlock()
 		for _, u := range requests {
@@ -211,6 +234,7 @@ func TestBrowser(t *testing.T) {
 		if !strings.Contains(hint, azuresim.RoleKeyOperator) || !strings.Contains(hint, "az role assignment create") {
 			t.Errorf("failing check hint %q, want the role and the az command", hint)
 		}
+		e2eAssertFits(t, ctx, "doctor", 420)
 		e2eScreenshot(t, ctx, "doctor", 1280)
 
 		// The account page still renders, the keys' error in place; a

@@ -247,6 +247,18 @@ func e2eAssertNoSecrets(t *testing.T, ctx context.Context, page string, secrets 
 	}
 }
 
+// e2eAssertFits checks that the page needs no sideways scrolling in a
+// window width pixels wide (tables scroll inside their own box).
+func e2eAssertFits(t *testing.T, ctx context.Context, page string, width int64) {
+	t.Helper()
+	e2eDo(t, ctx, "narrow the window", chromedp.EmulateViewport(width, 900))
+	got := e2eRun(t, ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`))
+	e2eDo(t, ctx, "restore the window", chromedp.EmulateViewport(1280, 900))
+	if got > width {
+		t.Errorf("%s page is %dpx wide in a %dpx window", page, got, width)
+	}
+}
+
 // e2eRun runs one action and fails the test on error.
 func e2eRun[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
 	t.Helper()
@@ -288,9 +300,13 @@ func e2eScreenshot(t *testing.T, ctx context.Context, name string, width int64) 
 	if !*updateScreenshots && os.Getenv("MSIDASH_SCREENSHOTS") != "1" {
 		return
 	}
+	// The whole page at that width: the viewport is grown to the content's
+	// height, as a full-page capture alone may cut it.
 	e2eDo(t, ctx, "resize for "+name, chromedp.EmulateViewport(width, 900))
 	defer e2eDo(t, ctx, "restore the viewport", chromedp.EmulateViewport(1280, 900))
-	png := e2eRun(t, ctx, chromedp.FullScreenshot(100))
+	height := e2eRun(t, ctx, chromedp.Evaluate[int64](`Math.max(900, document.documentElement.scrollHeight)`))
+	e2eDo(t, ctx, "grow to the page", chromedp.EmulateViewport(width, height))
+	png := e2eRun(t, ctx, chromedp.CaptureScreenshot())
 	dir := filepath.Join("..", "..", "docs", "screenshots")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
