@@ -234,7 +234,7 @@ func StorageAccountPage(v StorageAccountView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ContainerTable(v.Containers).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ContainerTable(containersShown(v)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -343,6 +343,19 @@ func ContainerTable(v ContainerList) templ.Component {
 		}
 		return nil
 	})
+}
+
+// containersShown keeps the containers' error short when it is the keys'
+// error again (key mode lists containers with the key), shown just above.
+func containersShown(v StorageAccountView) ContainerList {
+	l := v.Containers
+	if l.Err != nil && v.KeysErr != nil && l.Err.Message == v.KeysErr.Message {
+		e := *l.Err
+		e.Message = "Containers are listed with an account key, and msidash may not read the keys: see Access keys above."
+		e.Hint = ""
+		l.Err = &e
+	}
+	return l
 }
 
 var _ = templruntime.GeneratedTemplate
