@@ -78,12 +78,12 @@ func TestBrowser(t *testing.T) {
 			secrets[fmt.Sprintf("token %d", i)] = tok
 		}
 		e2eAssertNoSecrets(t, ctx, "overview", secrets)
+		e2eScreenshot(t, ctx, "overview", 1280)
 		e2eDo(t, ctx, "press Tab", chromedp.KeyEvent("\t"))
 		if got := e2eRun(t, ctx, chromedp.Evaluate[string](`document.activeElement.textContent.trim()`)); got != "Skip to content" {
 			t.Errorf("the first Tab focuses %q, want the skip link", got)
 		}
 		e2eAssertFits(t, ctx, "overview", 420)
-		e2eScreenshot(t, ctx, "overview", 1280)
 
 		// Storage account: masked keys, never a key.
 		e2eDo(t, ctx, "open the account",
