@@ -40,7 +40,7 @@ check-generated: generate
 	git diff --exit-code -- '*_templ.go'
 
 bench: azurite
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./...
 
 clean:
 	rm -rf bin

@@ -14,7 +14,7 @@ import (
 
 // overviewBudget bounds the overview: a slow part shows its error in place
 // rather than holding the whole page.
-const overviewBudget = 10 * time.Second
+const overviewBudget = 5 * time.Second
 
 // overviewPage gathers token, instance, group and doctor in parallel.
 func (h *Handlers) overviewPage(c echo.Context) error {
