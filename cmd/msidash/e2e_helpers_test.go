@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/msidash/msidash/azureclient/azuresim"
@@ -100,7 +102,8 @@ func e2eBrowser(t *testing.T) context.Context {
 	return bctx
 }
 
-// e2eTab opens a new tab in the shared browser, bounded by e2eTimeout.
+// e2eTab opens a new tab in the shared browser, bounded by e2eTimeout. The
+// test fails if a page throws or the browser blocks anything under the CSP.
 func e2eTab(t *testing.T, bctx context.Context) context.Context {
 	t.Helper()
 	tctx, closeTab := chromedp.NewContext(bctx)
@@ -108,13 +111,52 @@ func e2eTab(t *testing.T, bctx context.Context) context.Context {
 		closeTab()
 		t.Fatalf("opening a tab: %v", err)
 	}
+	var (
+		mu       sync.Mutex
+		problems []string
+	)
+	if err := chromedp.Listen(tctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			msg := ev.ExceptionDetails.Text
+			if ev.ExceptionDetails.Exception != nil {
+				msg += " " + ev.ExceptionDetails.Exception.Description
+			}
+			problems = append(problems, "exception: "+msg)
+		case *runtime.EventConsoleAPICalled:
+			for _, a := range ev.Args {
+				if v := string(a.Value); strings.Contains(v, cspMarker) {
+					problems = append(problems, v)
+				}
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Injected through DevTools, so the page's CSP does not apply to it.
+	if _, err := chromedp.Call(tctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `document.addEventListener("securitypolicyviolation", e => console.error("` + cspMarker + `: " + e.violatedDirective + " " + e.blockedURI));`,
+	}); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(tctx, e2eTimeout)
 	t.Cleanup(func() {
 		cancel()
 		closeTab()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, p := range problems {
+			t.Errorf("in the browser: %s", p)
+		}
 	})
 	return ctx
 }
+
+// cspMarker tags the console line the page logs for a CSP violation.
+const cspMarker = "msidash-test CSP violation"
+
 
 // e2eDashboard is msidash running in-process through run.
 type e2eDashboard struct {
