@@ -26,8 +26,8 @@ import (
 // TestBrowser drives the dashboard in headless Chromium: the real run,
 // the IMDS/ARM simulator and the real Azurite, one browser for all subtests.
 func TestBrowser(t *testing.T) {
-	az := azuritetest.Start(t, azuritetest.Account{Name: azuresim.DefaultAccount, Key1: azuresim.DemoKey1, Key2: azuresim.DemoKey2})
 	bctx := e2eBrowser(t)
+	az := azuritetest.Start(t, azuritetest.Account{Name: azuresim.DefaultAccount, Key1: azuresim.DemoKey1, Key2: azuresim.DemoKey2})
 	newSim := func(t *testing.T) *azuresim.Sim {
 		return azuresim.Start(t, azuresim.WithAccounts(azuresim.Account{
 			Name: azuresim.DefaultAccount, BlobEndpoint: az.BlobEndpoint(azuresim.DefaultAccount)}))

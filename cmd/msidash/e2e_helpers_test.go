@@ -42,7 +42,8 @@ func e2eUnavailable(t *testing.T, what string, err error, fix string) {
 // chromiumPath finds Chromium: the Debian path first, then PATH.
 func chromiumPath() (string, error) {
 	if p := os.Getenv("MSIDASH_CHROMIUM"); p != "" {
-		return p, nil
+		_, err := os.Stat(p)
+		return p, err
 	}
 	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
 		return "/usr/bin/chromium", nil
@@ -156,7 +157,6 @@ func e2eTab(t *testing.T, bctx context.Context) context.Context {
 
 // cspMarker tags the console line the page logs for a CSP violation.
 const cspMarker = "msidash-test CSP violation"
-
 
 // e2eDashboard is msidash running in-process through run.
 type e2eDashboard struct {
