@@ -212,7 +212,11 @@ func (d *Doctor) checkAccounts(ctx context.Context, r *doctorRun) Check {
 			Hint: "Create one in the portal (Storage accounts > Create, in resource group " + d.d.ARM.rg + ") or: az storage account create -g " + d.d.ARM.rg + " -n <name> --sku Standard_LRS"}
 	}
 	r.accounts = list
-	return Check{Status: CheckPass, Message: fmt.Sprintf("%d storage account(s): %s.", len(list), doctorAccountNames(list))}
+	noun := "storage accounts"
+	if len(list) == 1 {
+		noun = "storage account"
+	}
+	return Check{Status: CheckPass, Message: fmt.Sprintf("%d %s: %s.", len(list), noun, doctorAccountNames(list))}
 }
 
 func (d *Doctor) checkKeys(ctx context.Context, r *doctorRun) Check {
