@@ -26,7 +26,7 @@ type blobsJSON struct {
 type blobJSON struct {
 	Name         string `json:"name"`
 	Size         int64  `json:"size"`
-	ContentType  string `json:"content_type,omitempty"`
+	ContentType  string `json:"content_type"`
 	ETag         string `json:"etag"`
 	LastModified string `json:"last_modified"`
 	ContentMD5   string `json:"content_md5"`

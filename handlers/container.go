@@ -17,7 +17,7 @@ type containersJSON struct {
 
 type containerJSON struct {
 	Name         string `json:"name"`
-	LastModified string `json:"last_modified,omitempty"`
+	LastModified string `json:"last_modified"`
 }
 
 // createContainerRequest is the JSON body of a container create.
