@@ -11,20 +11,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/sas"
 
 	"github.com/msidash/msidash/azureclient/azuresim"
+	"github.com/msidash/msidash/azureclient/secrets/secrettest"
 )
-
-// armAssertNoSecret fails if any piece longer than 8 characters of a
-// secret appears in text.
-func armAssertNoSecret(t *testing.T, where, text string, secrets ...string) {
-	t.Helper()
-	for _, s := range secrets {
-		for i := 0; i+9 <= len(s); i++ {
-			if strings.Contains(text, s[i:i+9]) {
-				t.Fatalf("%s holds a 9-character piece of a secret (%q…)", where, s[i:i+4])
-			}
-		}
-	}
-}
 
 func TestMaskKey(t *testing.T) {
 	tests := []struct {
@@ -86,9 +74,9 @@ func TestARM_ListKeys(t *testing.T) {
 			}
 			keys, err := s.arm.ListKeys(context.Background(), tt.givenAccount)
 			k1, k2 := s.sim.Keys(azuresim.DefaultAccount)
-			armAssertNoSecret(t, "log", s.logs.String(), k1, k2)
+			secrettest.AssertNone(t, "log", s.logs.String(), k1, k2)
 			if err != nil {
-				armAssertNoSecret(t, "error", err.Error()+fmt.Sprintf("%+v", err), k1, k2)
+				secrettest.AssertNone(t, "error", err.Error()+fmt.Sprintf("%+v", err), k1, k2)
 			}
 			if tt.expectKind != KindUnknown {
 				e := armAsError(t, err, tt.expectKind)
@@ -113,7 +101,7 @@ func TestARM_ListKeys(t *testing.T) {
 			if len(keys) != 2 {
 				t.Fatalf("got %d keys", len(keys))
 			}
-			armAssertNoSecret(t, "returned keys", fmt.Sprintf("%+v", keys), k1, k2)
+			secrettest.AssertNone(t, "returned keys", fmt.Sprintf("%+v", keys), k1, k2)
 			want := map[string]string{"key1": maskKey(k1), "key2": maskKey(k2)}
 			for _, k := range keys {
 				if k.Masked != want[k.Name] {
@@ -209,7 +197,7 @@ func TestARM_SharedKey(t *testing.T) {
 	if got := sim.Calls(azuresim.ListKeysPath); got != 2 {
 		t.Errorf("listKeys calls = %d, want 2", got)
 	}
-	armAssertNoSecret(t, "log", s.logs.String(), k1, newKey)
+	secrettest.AssertNone(t, "log", s.logs.String(), k1, newKey)
 }
 
 func TestARM_SharedKeyErrors(t *testing.T) {

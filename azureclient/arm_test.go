@@ -1,7 +1,6 @@
 package azureclient
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/msidash/msidash/azureclient/azuresim"
 	"github.com/msidash/msidash/azureclient/secrets"
+	"github.com/msidash/msidash/azureclient/secrets/secrettest"
 )
 
 // armFastRetry keeps retry waits short in tests; Retry-After is still honoured.
@@ -28,25 +28,7 @@ type armStack struct {
 	sim    *azuresim.Sim
 	tokens *TokenSource
 	arm    *ARM
-	logs   *armLogBuffer
-}
-
-// armLogBuffer is a goroutine-safe log sink.
-type armLogBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *armLogBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *armLogBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	logs   *secrettest.Buffer
 }
 
 type armStackOption func(*ARMOptions)
@@ -58,7 +40,7 @@ func newARMStack(t *testing.T, sim *azuresim.Sim, opts ...armStackOption) *armSt
 	if sim == nil {
 		sim = azuresim.Start(t)
 	}
-	logs := &armLogBuffer{}
+	logs := &secrettest.Buffer{}
 	// Deliberately no redacting handler: the test checks that nothing
 	// secret is logged at all, not that it was scrubbed.
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

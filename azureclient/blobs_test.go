@@ -20,6 +20,7 @@ import (
 
 	"github.com/msidash/msidash/azureclient/azuresim"
 	"github.com/msidash/msidash/azureclient/azuritetest"
+	"github.com/msidash/msidash/azureclient/secrets/secrettest"
 )
 
 // blobFastRetry keeps retry waits short in tests.
@@ -34,7 +35,7 @@ type blobStack struct {
 	arm     *ARM
 	blobs   *Blobs
 	account string
-	logs    *blobLogBuffer
+	logs    *secrettest.Buffer
 }
 
 type blobStackConfig struct {
@@ -69,7 +70,7 @@ func newBlobStack(t testing.TB, opts ...blobStackOption) *blobStack {
 	sim := azuresim.Start(t, azuresim.WithAccounts(azuresim.Account{
 		Name: account, Key1: azuresim.DemoKey1, Key2: azuresim.DemoKey2, BlobEndpoint: az.BlobEndpoint(account),
 	}))
-	logs := &blobLogBuffer{}
+	logs := &secrettest.Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	tokens, err := NewTokenSource(&TokenSourceOptions{
 		IMDSEndpoint:  sim.URL(),
@@ -120,15 +121,7 @@ func (s *blobStack) assertNoSecretsLogged(t testing.TB) {
 	t.Helper()
 	k1, k2 := s.sim.Keys(s.account)
 	secrets := append([]string{azuresim.DemoKey1, azuresim.DemoKey2, k1, k2}, s.sim.IssuedTokens()...)
-	logs := s.logs.String()
-	for _, sec := range secrets {
-		for i := 0; i+9 <= len(sec); i += 9 {
-			if piece := sec[i : i+9]; strings.Contains(logs, piece) {
-				t.Errorf("a secret piece %q… appears in the logs", piece[:3])
-				return
-			}
-		}
-	}
+	secrettest.AssertNone(t, "logs", s.logs.String(), secrets...)
 }
 
 // sdk is a plain azblob client on the stack's account, to check what the
@@ -178,24 +171,6 @@ func (s *blobStack) upload(t testing.TB, container, name string, data []byte, o 
 		o.Size = int64(len(data))
 	}
 	return s.blobs.Upload(context.Background(), s.account, container, name, bytes.NewReader(data), o)
-}
-
-// blobLogBuffer is a goroutine-safe log sink.
-type blobLogBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *blobLogBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *blobLogBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // asError asserts err is an *Error of kind k with code (when not "").

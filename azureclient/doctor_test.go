@@ -10,6 +10,7 @@ import (
 
 	"github.com/msidash/msidash/azureclient/azuresim"
 	"github.com/msidash/msidash/azureclient/azuritetest"
+	"github.com/msidash/msidash/azureclient/secrets/secrettest"
 )
 
 var doctorCheckNames = []string{
@@ -31,7 +32,7 @@ type doctorScene struct {
 	arm    *ARM
 	imds   string
 	blobs  *Blobs
-	logs   *armLogBuffer
+	logs   *secrettest.Buffer
 }
 
 func TestDoctor_Run(t *testing.T) {
@@ -246,8 +247,8 @@ func (s *doctorScene) assertNoSecrets(t *testing.T, checks []Check) {
 	secrets := s.sim.IssuedTokens()
 	k1, k2 := s.sim.Keys(azuresim.DefaultAccount)
 	secrets = append(secrets, k1, k2)
-	armAssertNoSecret(t, "checks", all.String(), secrets...)
-	armAssertNoSecret(t, "logs", s.logs.String(), secrets...)
+	secrettest.AssertNone(t, "checks", all.String(), secrets...)
+	secrettest.AssertNone(t, "logs", s.logs.String(), secrets...)
 }
 
 func doctorAssert(t *testing.T, checks []Check, expect []string) {

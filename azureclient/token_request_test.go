@@ -14,6 +14,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 
 	"github.com/msidash/msidash/azureclient/azuresim"
+	"github.com/msidash/msidash/azureclient/secrets/secrettest"
 )
 
 func TestImdsRequest(t *testing.T) {
@@ -217,7 +218,7 @@ func TestTokenSource_GarbageExpiryNotCached(t *testing.T) {
 			t.Fatalf("identity calls = %d, want %d: nothing may be cached", n, i)
 		}
 	}
-	tokAssertNoSecret(t, "the log", env.logs.String(), env.sim.IssuedTokens())
+	secrettest.AssertNone(t, "the log", env.logs.String(), env.sim.IssuedTokens()...)
 	for _, tok := range env.sim.IssuedTokens() {
 		if env.red.Redact(tok) == tok {
 			t.Error("a token from an unusable answer was not given to the redactor")

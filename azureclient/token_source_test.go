@@ -1,7 +1,6 @@
 package azureclient
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/msidash/msidash/azureclient/azuresim"
 	"github.com/msidash/msidash/azureclient/secrets"
+	"github.com/msidash/msidash/azureclient/secrets/secrettest"
 )
 
 // tokClock is a settable clock shared by the simulator and the token source.
@@ -41,30 +41,12 @@ func (c *tokClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// tokLogBuffer collects log output from concurrent goroutines.
-type tokLogBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *tokLogBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *tokLogBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // tokEnv is a token source aimed at a fresh simulator.
 type tokEnv struct {
 	sim   *azuresim.Sim
 	ts    *TokenSource
 	clock *tokClock
-	logs  *tokLogBuffer
+	logs  *secrettest.Buffer
 	red   *secrets.Redactor
 }
 
@@ -84,7 +66,7 @@ func tokNoLeaks(t *testing.T) {
 func tokStart(t *testing.T, simOpts []azuresim.Option, edit func(*TokenSourceOptions, *azuresim.Sim)) *tokEnv {
 	t.Helper()
 	tokNoLeaks(t)
-	env := &tokEnv{clock: newTokClock(), logs: &tokLogBuffer{}, red: secrets.New()}
+	env := &tokEnv{clock: newTokClock(), logs: &secrettest.Buffer{}, red: secrets.New()}
 	env.sim = azuresim.Start(t, append([]azuresim.Option{azuresim.WithClock(env.clock.Now)}, simOpts...)...)
 	opts := &TokenSourceOptions{
 		IMDSEndpoint:  env.sim.URL(),
@@ -151,20 +133,6 @@ func tokAssertKind(t *testing.T, err error, expect Kind) *Error {
 		t.Fatalf("kind = %v, want %v (error %v)", e.Kind, expect, err)
 	}
 	return e
-}
-
-// tokAssertNoSecret fails when any piece longer than secrets.Window of any
-// token the simulator minted appears in s.
-func tokAssertNoSecret(t *testing.T, what, s string, tokens []string) {
-	t.Helper()
-	n := secrets.Window + 1
-	for _, tok := range tokens {
-		for i := 0; i+n <= len(tok); i++ {
-			if strings.Contains(s, tok[i:i+n]) {
-				t.Fatalf("%s contains a piece of a token (%q)", what, tok[i:i+n])
-			}
-		}
-	}
 }
 
 func TestTokenSource_Sources(t *testing.T) {
@@ -389,7 +357,7 @@ func TestTokenSource_LogsAndRedactor(t *testing.T) {
 		t.Fatalf("issued %d tokens, want 3", len(issued))
 	}
 	logs := env.logs.String()
-	tokAssertNoSecret(t, "the log", logs, issued)
+	secrettest.AssertNone(t, "the log", logs, issued...)
 	for _, want := range []string{`"op":"token.fetch"`, `"status":200`, `"duration_ms"`, `"source":"imds"`, `"status":400`, `"kind":"NoIdentity"`} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("log lacks %s:\n%s", want, logs)

@@ -1,14 +1,12 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +18,7 @@ import (
 	"github.com/msidash/msidash/azureclient/azuresim"
 	"github.com/msidash/msidash/azureclient/azuritetest"
 	"github.com/msidash/msidash/azureclient/secrets"
+	"github.com/msidash/msidash/azureclient/secrets/secrettest"
 )
 
 const testSecret = "test-access-secret-0123456789abcdef"
@@ -33,8 +32,8 @@ type env struct {
 	az     *azuritetest.Azurite
 	tokens *azureclient.TokenSource
 	arm    *azureclient.ARM
-	logs   *lockedBuffer
-	bodies *lockedBuffer // every response body, scanned for secrets at the end
+	logs   *secrettest.Buffer
+	bodies *secrettest.Buffer // every response body, scanned for secrets at the end
 }
 
 type envOptions struct {
@@ -49,7 +48,7 @@ func fastRetry() azcore.ClientOptions {
 
 func newEnv(t testing.TB, o envOptions) *env {
 	t.Helper()
-	te := &env{t: t, logs: &lockedBuffer{}, bodies: &lockedBuffer{}}
+	te := &env{t: t, logs: &secrettest.Buffer{}, bodies: &secrettest.Buffer{}}
 	simOpts := o.sim
 	if o.azurite {
 		te.az = azuritetest.Start(t, azuritetest.Account{Name: azuresim.DefaultAccount, Key1: azuresim.DemoKey1, Key2: azuresim.DemoKey2})
@@ -99,22 +98,10 @@ func newEnv(t testing.TB, o envOptions) *env {
 // access secret, an issued token or a storage key is in any response body or
 // log line the test produced.
 func (te *env) assertNoLeaks() {
-	red := secrets.New()
-	red.Add(testSecret)
-	for _, tok := range te.sim.IssuedTokens() {
-		red.Add(tok)
-	}
-	for _, k := range []string{azuresim.DemoKey1, azuresim.DemoKey2} {
-		red.Add(k)
-	}
 	k1, k2 := te.sim.Keys(azuresim.DefaultAccount)
-	red.Add(k1)
-	red.Add(k2)
-	for name, text := range map[string]string{"response bodies": te.bodies.String(), "log": te.logs.String()} {
-		if got := red.Redact(text); got != text {
-			te.t.Errorf("a secret leaked into the %s", name)
-		}
-	}
+	known := append([]string{testSecret, azuresim.DemoKey1, azuresim.DemoKey2, k1, k2}, te.sim.IssuedTokens()...)
+	secrettest.AssertNone(te.t, "the response bodies", te.bodies.String(), known...)
+	secrettest.AssertNone(te.t, "the log", te.logs.String(), known...)
 }
 
 // do sends r through Echo and records the body for the leak scan.
@@ -183,21 +170,4 @@ func (te *env) csrfFor(ck *http.Cookie) string {
 	}
 	rest := body[i+len("X-CSRF-Token&#34;:&#34;"):]
 	return rest[:strings.Index(rest, "&#34;")]
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

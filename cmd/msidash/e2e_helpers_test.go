@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/msidash/msidash/azureclient/azuresim"
+	"github.com/msidash/msidash/azureclient/secrets/secrettest"
 )
 
 // updateScreenshots rewrites docs/screenshots/*.png from the browser tests;
@@ -163,7 +164,7 @@ type e2eDashboard struct {
 	URL      string // http://127.0.0.1:PORT
 	LoginURL string
 	Secret   string
-	logs     *e2eBuffer
+	logs     *secrettest.Buffer
 }
 
 // e2eStartDashboard runs msidash against the simulator on 127.0.0.1:0 until
@@ -178,7 +179,7 @@ func e2eStartDashboard(t *testing.T, sim *azuresim.Sim) *e2eDashboard {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	d := &e2eDashboard{logs: &e2eBuffer{}}
+	d := &e2eDashboard{logs: &secrettest.Buffer{}}
 	exited := make(chan int, 1)
 	go func() {
 		code := run(ctx, nil, func(k string) string { return env[k] }, pw, d.logs)
@@ -260,22 +261,15 @@ func (d *e2eDashboard) api(t *testing.T, method, path, contentType string, body 
 // e2eLeaks names every secret of which a piece longer than 8 characters
 // appears in s (the contract's rule for pages, bodies and logs).
 func e2eLeaks(s string, secrets map[string]string) []string {
-	const piece = 9
+	names := make([]string, 0, len(secrets))
+	values := make([]string, 0, len(secrets))
+	for name, v := range secrets {
+		names = append(names, name)
+		values = append(values, v)
+	}
 	var found []string
-	for name, secret := range secrets {
-		if len(secret) < piece {
-			continue
-		}
-		pieces := make(map[string]struct{}, len(secret))
-		for i := 0; i+piece <= len(secret); i++ {
-			pieces[secret[i:i+piece]] = struct{}{}
-		}
-		for i := 0; i+piece <= len(s); i++ {
-			if _, ok := pieces[s[i:i+piece]]; ok {
-				found = append(found, name+" (piece "+s[i:i+piece]+"…)")
-				break
-			}
-		}
+	for _, i := range secrettest.Leaks(s, values...) {
+		found = append(found, names[i])
 	}
 	return found
 }
@@ -357,22 +351,4 @@ func e2eScreenshot(t *testing.T, ctx context.Context, name string, width int64) 
 		t.Fatal(err)
 	}
 	t.Logf("wrote %s.png (%d bytes)", name, len(png))
-}
-
-// e2eBuffer is an io.Writer safe for the server's goroutines and the test.
-type e2eBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *e2eBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *e2eBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
