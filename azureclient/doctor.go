@@ -193,8 +193,8 @@ func (d *Doctor) checkScope(_ context.Context, _ *doctorRun) Check {
 }
 
 func (d *Doctor) checkReader(ctx context.Context, _ *doctorRun) Check {
-	// The doctor reports the present state, not a cached one.
-	d.d.ARM.Forget()
+	// Through the 30 s read cache: the overview runs the doctor on every
+	// load. Failures are never cached, so a role just granted shows at once.
 	g, err := d.d.ARM.ResourceGroup(ctx)
 	if err != nil {
 		return doctorFail(err)
