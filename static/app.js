@@ -45,8 +45,8 @@
     }
   });
 
-  // The status, not detail.successful: the beforeSwap handler below clears
-  // isError so that errors swap, which also marks them successful.
+  // Errors reach #alerts through the server's HX-Retarget and the
+  // htmx-config responseHandling in the layout; success is the status.
   function succeeded(evt) {
     return evt.detail.xhr && evt.detail.xhr.status >= 200 && evt.detail.xhr.status < 400;
   }
@@ -68,15 +68,5 @@
   document.addEventListener("htmx:afterRequest", function (evt) {
     var form = evt.target;
     if (succeeded(evt) && form.matches && form.matches("form.create")) form.reset();
-  });
-
-  // Errors swap into #alerts; keep the form the admin filled in untouched.
-  document.addEventListener("htmx:beforeSwap", function (evt) {
-    if (evt.detail.xhr.status >= 400) {
-      evt.detail.shouldSwap = true;
-      evt.detail.isError = false;
-      evt.detail.target = document.getElementById("alerts");
-      evt.detail.swapOverride = "innerHTML";
-    }
   });
 })();
