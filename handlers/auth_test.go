@@ -34,8 +34,6 @@ func TestAuth_LoginURLSetsCookieAndDropsToken(t *testing.T) {
 	if strings.Contains(ck.Value, testSecret) {
 		t.Fatal("the cookie holds the access secret")
 	}
-	r = httptest.NewRequest(http.MethodGet, "/api/v1/healthz", nil)
-	r.Host = "localhost:9123"
 	r = httptest.NewRequest(http.MethodGet, "/api/v1/instance", nil)
 	r.Host = "localhost:9123"
 	r.AddCookie(ck)
@@ -112,14 +110,20 @@ func TestAuth_FailureWindowResets(t *testing.T) {
 	}
 }
 
+// Only healthz is open; assets need the secret like every other route.
 func TestAuth_OpenRoutes(t *testing.T) {
 	te := newEnv(t, envOptions{})
 	rec := te.do(httptest.NewRequest(http.MethodGet, "/api/v1/healthz", nil))
 	if rec.Code != http.StatusOK || strings.TrimSpace(rec.Body.String()) != `{"status":"ok"}` {
 		t.Fatalf("healthz: %d %q", rec.Code, rec.Body.String())
 	}
-	rec = te.do(httptest.NewRequest(http.MethodGet, "/static/vendor/htmx-2.0.11.min.js", nil))
-	if rec.Code != http.StatusOK || !strings.Contains(rec.Header().Get("Cache-Control"), "immutable") {
+	const htmx = "/static/vendor/htmx-2.0.11.min.js"
+	if rec := te.do(httptest.NewRequest(http.MethodGet, htmx, nil)); rec.Code != http.StatusUnauthorized {
+		t.Fatalf("htmx without the secret: %d, want 401", rec.Code)
+	}
+	rec = te.page(http.MethodGet, htmx, nil, te.login(), false)
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Header().Get("Cache-Control"), "immutable") ||
+		!strings.Contains(rec.Header().Get("Cache-Control"), "private") {
 		t.Fatalf("htmx: %d, Cache-Control %q", rec.Code, rec.Header().Get("Cache-Control"))
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/msidash/msidash/azureclient/azuresim"
 )
 
 // SEC-6: cookie-authenticated state changes need the CSRF token and a
@@ -56,14 +58,18 @@ func TestCSRF_Matrix(t *testing.T) {
 // SEC-7: a GET on a mutating route does nothing, and no CORS header is sent.
 func TestCSRF_NoStateChangeOnGETAndNoCORS(t *testing.T) {
 	te := newEnv(t, envOptions{})
-	rec := te.api(http.MethodGet, "/token/refresh", nil)
-	if rec.Code != http.StatusMethodNotAllowed && rec.Code != http.StatusUnauthorized && rec.Code != http.StatusNotFound {
-		t.Fatalf("GET /token/refresh: status %d", rec.Code)
+	for _, path := range []string{"/api/v1/token/refresh", "/token/refresh"} {
+		if rec := te.api(http.MethodGet, path, nil); rec.Code != http.StatusMethodNotAllowed {
+			t.Fatalf("GET %s: status %d, want 405", path, rec.Code)
+		}
+	}
+	if n := te.sim.Calls(azuresim.TokenPath); n != 0 {
+		t.Fatalf("a GET on a refresh route fetched a token (%d calls)", n)
 	}
 	r := httptest.NewRequest(http.MethodOptions, "/api/v1/storage-accounts", nil)
 	r.Header.Set("Origin", "http://evil.com")
 	r.Header.Set("Access-Control-Request-Method", "DELETE")
-	rec = te.do(r)
+	rec := te.do(r)
 	for k := range rec.Header() {
 		if strings.HasPrefix(k, "Access-Control-") {
 			t.Fatalf("CORS header %s sent", k)

@@ -3,6 +3,7 @@ package handlers
 import (
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -29,48 +30,49 @@ func (h *Handlers) Register(e *echo.Echo) {
 	e.Use(h.requestLog, securityHeaders, hostCheck(h.allowedHosts))
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: maxBodyBytes, Skipper: isUploadRoute}))
 
-	// Open: health for probes, assets for the login page to look right.
+	// The one open route (contract: every other route, assets included,
+	// needs the access secret).
 	e.GET("/api/v1/healthz", h.healthz)
-	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServerFS(static.FS()))))
 
-	authed := e.Group("", h.guard.authenticate, h.guard.csrfCheck)
-	api := authed.Group("/api/v1")
+	// Middleware is attached per route, not per group: an Echo group with
+	// middleware adds a catch-all route that would turn 405s into 404s.
+	authed := []echo.MiddlewareFunc{h.guard.authenticate, h.guard.csrfCheck}
+	withARM := append(slices.Clone(authed), h.requireARM)
+	const api = "/api/v1"
+
+	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServerFS(static.FS()))), authed...)
 
 	// Token, instance, overview and doctor work without ARM: they are how
 	// the admin finds out why ARM is not there.
-	authed.GET("/", h.overviewPage)
-	authed.POST("/token/refresh", h.tokenRefreshFragment)
-	api.GET("/token", h.apiToken)
-	api.POST("/token/refresh", h.apiTokenRefresh)
-	api.GET("/instance", h.apiInstance)
+	e.GET("/", h.overviewPage, authed...)
+	e.POST("/token/refresh", h.tokenRefreshFragment, authed...)
+	e.GET(api+"/token", h.apiToken, authed...)
+	e.POST(api+"/token/refresh", h.apiTokenRefresh, authed...)
+	e.GET(api+"/instance", h.apiInstance, authed...)
+	e.GET("/doctor", h.doctorPage, authed...)
+	e.GET(api+"/doctor", h.apiDoctor, authed...)
 
-	pages := authed.Group("", h.requireARM)
-	arm := api.Group("", h.requireARM)
+	e.GET("/resource-group", h.resourceGroupPage, withARM...)
+	e.POST("/refresh", h.refreshPage, withARM...)
+	e.GET(api+"/resource-group", h.apiResourceGroup, withARM...)
+	e.GET(api+"/storage-accounts", h.apiStorageAccounts, withARM...)
 
-	pages.GET("/resource-group", h.resourceGroupPage)
-	pages.POST("/refresh", h.refreshPage)
-	arm.GET("/resource-group", h.apiResourceGroup)
-	arm.GET("/storage-accounts", h.apiStorageAccounts)
+	e.GET("/accounts/:account", h.storageAccountPage, withARM...)
+	e.GET(api+"/storage-accounts/:account/keys", h.apiListKeys, withARM...)
 
-	pages.GET("/accounts/:account", h.storageAccountPage)
-	arm.GET("/storage-accounts/:account/keys", h.apiListKeys)
+	e.POST("/accounts/:account/containers", h.createContainerFragment, withARM...)
+	e.GET(api+"/storage-accounts/:account/containers", h.apiListContainers, withARM...)
+	e.POST(api+"/storage-accounts/:account/containers", h.apiCreateContainer, withARM...)
 
-	pages.POST("/accounts/:account/containers", h.createContainerFragment)
-	arm.GET("/storage-accounts/:account/containers", h.apiListContainers)
-	arm.POST("/storage-accounts/:account/containers", h.apiCreateContainer)
-
-	pages.GET("/accounts/:account/containers/:container", h.containerPage)
-	pages.POST("/accounts/:account/containers/:container/upload", h.uploadForm)
-	pages.GET("/accounts/:account/containers/:container/blobs/*", h.blobPage)
-	pages.POST("/accounts/:account/containers/:container/delete/*", h.deleteBlobForm)
-	arm.GET("/storage-accounts/:account/containers/:container/blobs", h.apiListBlobs)
-	arm.PUT("/storage-accounts/:account/containers/:container/blobs/*", h.apiUploadBlob)
-	arm.GET("/storage-accounts/:account/containers/:container/blobs/*", h.apiDownloadBlob)
-	arm.HEAD("/storage-accounts/:account/containers/:container/blobs/*", h.apiDownloadBlob)
-	arm.DELETE("/storage-accounts/:account/containers/:container/blobs/*", h.apiDeleteBlob)
-
-	authed.GET("/doctor", h.doctorPage)
-	api.GET("/doctor", h.apiDoctor)
+	e.GET("/accounts/:account/containers/:container", h.containerPage, withARM...)
+	e.POST("/accounts/:account/containers/:container/upload", h.uploadForm, withARM...)
+	e.GET("/accounts/:account/containers/:container/blobs/*", h.blobPage, withARM...)
+	e.POST("/accounts/:account/containers/:container/delete/*", h.deleteBlobForm, withARM...)
+	e.GET(api+"/storage-accounts/:account/containers/:container/blobs", h.apiListBlobs, withARM...)
+	e.PUT(api+"/storage-accounts/:account/containers/:container/blobs/*", h.apiUploadBlob, withARM...)
+	e.GET(api+"/storage-accounts/:account/containers/:container/blobs/*", h.apiDownloadBlob, withARM...)
+	e.HEAD(api+"/storage-accounts/:account/containers/:container/blobs/*", h.apiDownloadBlob, withARM...)
+	e.DELETE(api+"/storage-accounts/:account/containers/:container/blobs/*", h.apiDeleteBlob, withARM...)
 }
 
 // isUploadRoute skips the body limit for the two streamed upload routes.

@@ -28,10 +28,11 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("Cross-Origin-Resource-Policy", "same-origin")
 		switch path := c.Request().URL.Path; {
 		case strings.HasPrefix(path, "/static/vendor/"):
-			// Vendored file names carry their version.
-			h.Set("Cache-Control", "public, max-age=31536000, immutable")
+			// Vendored file names carry their version. Private: they are
+			// served only to an authenticated browser.
+			h.Set("Cache-Control", "private, max-age=31536000, immutable")
 		case strings.HasPrefix(path, "/static/"):
-			h.Set("Cache-Control", "public, max-age=86400")
+			h.Set("Cache-Control", "private, max-age=86400")
 		default:
 			h.Set("Cache-Control", "no-store")
 		}

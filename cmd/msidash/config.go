@@ -99,10 +99,11 @@ func (c config) validate() error {
 	if !c.allowRemote && !loopbackHost(host) {
 		return fmt.Errorf("--listen %q is not a loopback address; add --allow-remote if you really mean it", c.listen)
 	}
-	for name, u := range map[string]string{"--imds-endpoint": c.imdsEndpoint, "--arm-endpoint": c.armEndpoint, "--msi-endpoint": c.msiEndpoint, "--arm-resource": c.armResource} {
-		if u == "" && (name == "--msi-endpoint") {
-			continue
-		}
+	urls := map[string]string{"--imds-endpoint": c.imdsEndpoint, "--arm-endpoint": c.armEndpoint, "--arm-resource": c.armResource}
+	if c.msiEndpoint != "" { // optional: empty means IMDS
+		urls["--msi-endpoint"] = c.msiEndpoint
+	}
+	for name, u := range urls {
 		p, err := url.Parse(u)
 		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 			return fmt.Errorf("%s %q: want an http(s) URL", name, u)
